@@ -32,8 +32,12 @@ export interface Sent {
 export class ScriptedEngine implements CellEngine {
   readonly executed: string[] = [];
   private releases: (() => void)[] = [];
+  /** Releases that came before their `wait` cell started (the server may not have reached it). */
+  private earlyReleases = 0;
 
+  /** Lets every pending `wait` cell finish, or the next one if none has started yet. */
   release(): void {
+    if (this.releases.length === 0) this.earlyReleases += 1;
     for (const r of this.releases.splice(0)) r();
   }
 
@@ -62,6 +66,10 @@ export class ScriptedEngine implements CellEngine {
         await new Promise((r) => setTimeout(r, 5));
         return { status: 'ok' };
       case 'wait':
+        if (this.earlyReleases > 0) {
+          this.earlyReleases -= 1;
+          return { status: 'ok' };
+        }
         return new Promise((resolve) => {
           this.releases.push(() => resolve({ status: 'ok' }));
           options.signal.addEventListener('abort', () =>

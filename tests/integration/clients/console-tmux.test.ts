@@ -8,13 +8,15 @@
  * final view (the execute_result) — that is what is asserted here.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { installKernelIntoTempPrefix, type KernelEnv } from '../python-suite.js';
 import { scratchNotebooksCopy } from './jupyter-server.js';
 
 let kernel: KernelEnv;
 let socket: string;
+/** Where the pane's shell writes the console's exit status. */
+let exitFile: string;
 
 function tmux(...args: string[]): string {
   const r = spawnSync('tmux', ['-S', socket, ...args], { env: kernel.env, encoding: 'utf8' });
@@ -83,11 +85,29 @@ async function typeCellLines(lines: string[]): Promise<void> {
   }
 }
 
+/** Command lines of live processes started with a connection file from this test's runtime dir. */
+function kernelProcesses(): string[] {
+  const runtimeDir = kernel.env['JUPYTER_RUNTIME_DIR']!;
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      // A zombie has an empty cmdline: it has exited.
+      if (cmdline.includes(runtimeDir) && cmdline.includes('main.js'))
+        found.push(`${pid} ${cmdline}`);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
 beforeAll(() => {
   kernel = installKernelIntoTempPrefix();
+  exitFile = path.join(kernel.dir, 'console.exit');
   socket = path.join(kernel.dir, 'tmux.sock');
   // A private tmux server (its own socket and an empty config); keep the pane after the console
-  // exits so its exit status can be read.
+  // exits so its last screen can still be read.
   const conf = path.join(kernel.dir, 'tmux.conf');
   writeFileSync(conf, 'set -g remain-on-exit on\nset -g history-limit 5000\n');
   const project = scratchNotebooksCopy(kernel, 'console');
@@ -104,11 +124,9 @@ beforeAll(() => {
     '50',
     '-c',
     project,
-    '/usr/bin/python3',
-    '-m',
-    'jupyter_console',
-    '--kernel',
-    'agentkernel',
+    '/bin/sh',
+    '-c',
+    `/usr/bin/python3 -m jupyter_console --kernel agentkernel; echo $? > '${exitFile}'`,
   );
 });
 
@@ -147,26 +165,28 @@ test('jupyter console runs %workflow and %%workflow in a terminal and quits clea
   expect(text).toMatch(/from-terminal@v1 +COMPLETED/);
   expect(text).toMatch(/summarize@v1 +COMPLETED/);
 
+  // The kernel this console started is found (so the check that it is gone below means something).
+  expect(kernelProcesses()).toHaveLength(1);
+
   // Ctrl-D, then confirm (the console's own quit; `exit` would be sent to the kernel as code).
   tmux('send-keys', '-t', 'console', 'C-d');
   await waitForScreen(/Do you really want to exit \(\[y\]\/n\)\?/);
   typeLine('y');
   await waitForScreen(/Shutting down kernel/);
-  // tmux marks a pane dead (`pane_dead` = 1) as soon as its pty reports EOF, but records the
-  // exit status only when it reaps the child (SIGCHLD), a moment later: reading
-  // `pane_dead_status` right after `pane_dead` turned 1 raced that and came back empty in most
-  // runs. Wait until tmux has the status or the signal (exactly one of them is set once the
-  // child is reaped; remain-on-exit, set in the config before the pane started, keeps the pane
-  // around to be asked). The deadline is only a safety net for a console that never exits.
-  const exitFormat = '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}';
+  // The pane's shell reaps the console and writes its exit status. (tmux's own
+  // `pane_dead_status` was read here first, but tmux left the exited console a zombie, never
+  // reaped, in most runs on one machine, so the status never came.)
   const deadline = Date.now() + 60_000;
-  let exit = tmux('display-message', '-p', '-t', 'console', exitFormat).trim();
-  while (!/^1:(\d+:|:\d+)$/.test(exit)) {
-    if (Date.now() > deadline)
-      throw new Error(`the console did not exit (tmux says ${exit}):\n${screen()}`);
+  while (!existsSync(exitFile)) {
+    if (Date.now() > deadline) throw new Error(`the console did not exit:\n${screen()}`);
     await new Promise((r) => setTimeout(r, 150));
-    exit = tmux('display-message', '-p', '-t', 'console', exitFormat).trim();
   }
-  // Exit status 0 and no signal: the console (and the kernel it shut down) quit cleanly.
-  expect(exit).toBe('1:0:');
+  // Exit status 0: the console quit cleanly.
+  expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
+  // And the kernel it shut down is gone, not left behind as an orphan.
+  while (kernelProcesses().length > 0) {
+    if (Date.now() > deadline)
+      throw new Error(`the kernel did not exit: ${kernelProcesses().join('\n')}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
 }, 120_000);

@@ -8,6 +8,7 @@ export default {
   testMatch: ['**/*.test.js'],
   transform: {},
   testTimeout: 60000,
+  setupFilesAfterEnv: ['<rootDir>/dist/tests/helpers/retry-integration.js'],
   // The kernel and sync-bridge tests start processes and threads: keep the worker count at the
   // machine's two cores so timing-sensitive protocol tests are not starved.
   maxWorkers: 2,

@@ -66,11 +66,11 @@ export async function runKernel(connectionFile: string): Promise<void> {
   });
   let engine: CellEngine | undefined;
   /**
-   * Exits in order: sockets first (replies flushed, the control-plane worker and its zeromq
-   * sockets gone), then the type checker's worker, the magics' SQLite stores and the sync
-   * bridge's worker (which may hold a SQLite connection of its own), and only then
-   * process.exit. Exiting while worker threads and native handles were still alive let the
-   * process teardown race them: `free(): corrupted unsorted chunks` was seen at shutdown.
+   * Exits in order: the type checker's worker, the magics' SQLite stores and the sync bridge's
+   * worker (which may hold a SQLite connection of its own) first, then the socket worker (which
+   * flushes the shutdown reply before it closes its zeromq sockets), and only then process.exit.
+   * Exiting while worker threads and native handles were still alive let the process teardown
+   * race them: `free(): corrupted unsorted chunks` was seen at shutdown.
    */
   let exiting = false;
   const releaseAndExit = async (): Promise<void> => {
@@ -127,7 +127,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
     },
   });
 
-  // SIGINT (interrupt_mode "signal", or raised by the control-plane worker on interrupt_request):
+  // SIGINT (interrupt_mode "signal", or raised by the socket worker on interrupt_request):
   // a synchronous cell is stopped by vm's breakOnSigint; awaited work is aborted here.
   process.on('SIGINT', () => server.interrupt());
   // Jupyter stops a kernel with SIGTERM when shutdown_request is not answered in time.

@@ -154,7 +154,7 @@ export class KernelServer implements KernelServices {
   }
 
   /**
-   * The control-plane worker answered an interrupt_request and raised SIGINT, which is what
+   * The socket worker answered an interrupt_request and raised SIGINT, which is what
    * cancels the cell (breakOnSigint, or the SIGINT listener's `interrupt()`); this only brackets
    * the request on IOPub. It must not cancel anything itself: by the time this message is read,
    * the interrupted cell may be over and the next one running.

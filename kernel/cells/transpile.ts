@@ -20,6 +20,7 @@ import { SourceMap } from 'node:module';
 import type * as TypeScript from 'typescript';
 import { loadTypeScript } from './typescript.js';
 import type { TS } from './typescript.js';
+import { settledOptions, transpileWithoutChecker } from './transpile-fast.js';
 
 /** The global through which transpiled cells reach the engine (imports, import.meta). */
 export const CELL_RUNTIME_GLOBAL = '__agentkernel';
@@ -389,10 +390,41 @@ function transpileOptions(ts: TS): TypeScript.CompilerOptions {
   return options;
 }
 
-/** Parses and rewrites one cell. Syntax errors come back with cell-relative line:col. */
-export function transpileCell(code: string, fileName = 'cell.ts'): TranspileResult {
+const settledOptionsCache = new WeakMap<TS, TypeScript.CompilerOptions>();
+
+function emitOptions(ts: TS): TypeScript.CompilerOptions {
+  let options = settledOptionsCache.get(ts);
+  if (!options) {
+    options = settledOptions(ts, transpileOptions(ts));
+    settledOptionsCache.set(ts, options);
+  }
+  return options;
+}
+
+/** The compiler's output for one cell, and the names the rewrite hoisted. */
+export interface CellEmit {
+  outputText: string;
+  sourceMapText?: string | undefined;
+  diagnostics?: TypeScript.Diagnostic[] | undefined;
+  declaredNames: string[];
+  /** False when the checker-free path (transpile-fast.ts) emitted it. */
+  usedTranspileModule: boolean;
+}
+
+/**
+ * Rewrites and emits `source`: through the checker-free path when the cell allows it, else
+ * through transpileModule. `allowFastPath: false` forces transpileModule (the equivalence test).
+ */
+export function emitCell(source: string, fileName: string, allowFastPath = true): CellEmit {
   const ts = loadTypeScript();
-  const source = looksLikeObjectLiteral(ts, code) ? `(${code.trim()})` : code;
+  if (allowFastPath) {
+    const state: RewriteState = { names: new Set(), importCounter: 0 };
+    const fast = transpileWithoutChecker(ts, source, fileName, emitOptions(ts), [
+      cellTransformer(ts, state),
+    ]);
+    if (fast) return { ...fast, declaredNames: [...state.names], usedTranspileModule: false };
+  }
+  // A fresh state: the fast path may have run the rewrite part-way before it gave up.
   const state: RewriteState = { names: new Set(), importCounter: 0 };
   const output = ts.transpileModule(source, {
     compilerOptions: transpileOptions(ts),
@@ -400,6 +432,38 @@ export function transpileCell(code: string, fileName = 'cell.ts'): TranspileResu
     reportDiagnostics: true,
     transformers: { before: [cellTransformer(ts, state)] },
   });
+  return { ...output, declaredNames: [...state.names], usedTranspileModule: true };
+}
+
+/**
+ * Results by cell text. A cell's script and source map depend on its text only (the file name
+ * is given to vm separately), so a cell run again (a notebook re-run, a loop of `%timeit`-style
+ * executions) skips the compiler: a transpile costs ~1 ms on a cold compiler, a lookup nothing.
+ */
+const transpiledByText = new Map<string, TranspileResult>();
+const TRANSPILE_CACHE_ENTRIES = 256;
+
+/** Parses and rewrites one cell. Syntax errors come back with cell-relative line:col. */
+export function transpileCell(code: string, fileName = 'cell.ts'): TranspileResult {
+  const cached = transpiledByText.get(code);
+  if (cached) {
+    // Most recently used last, so the oldest entry is the first one evicted.
+    transpiledByText.delete(code);
+    transpiledByText.set(code, cached);
+    return cached;
+  }
+  const result = transpileUncached(code, fileName);
+  transpiledByText.set(code, result);
+  if (transpiledByText.size > TRANSPILE_CACHE_ENTRIES) {
+    transpiledByText.delete(transpiledByText.keys().next().value as string);
+  }
+  return result;
+}
+
+function transpileUncached(code: string, fileName: string): TranspileResult {
+  const ts = loadTypeScript();
+  const source = looksLikeObjectLiteral(ts, code) ? `(${code.trim()})` : code;
+  const output = emitCell(source, fileName);
   const syntax = (output.diagnostics ?? []).filter(
     (d) => d.category === ts.DiagnosticCategory.Error,
   );
@@ -429,7 +493,7 @@ export function transpileCell(code: string, fileName = 'cell.ts'): TranspileResu
     ok: true,
     cell: {
       script,
-      declaredNames: [...state.names],
+      declaredNames: output.declaredNames,
       scriptLines,
       mapPosition(line, col) {
         if (!map) return undefined;

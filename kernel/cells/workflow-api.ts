@@ -16,7 +16,7 @@
  *
  * `runWorkflowSync` blocks this thread until the run ends; its events are delivered
  * synchronously by the sync bridge between waits, the view renders each one at once (no timer can
- * fire while blocked) and IOPub is sent by the control-plane worker, so progress and printed output
+ * fire while blocked) and IOPub is sent by the socket worker, so progress and printed output
  * appear live while the cell is blocked. Interrupting the kernel raises SIGINT, which the bridge
  * turns into a CANCELLED run and a CancelledError in the cell.
  */

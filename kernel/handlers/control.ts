@@ -10,7 +10,7 @@ export const handleShutdown: Handler<'shutdown_request'> = (ctx, kernel) => {
 };
 
 /**
- * Reached only when the control-plane worker is not in front of the control socket (tests, or a
+ * Reached only when the socket worker is not in front of the control socket (tests, or a
  * transport without it); normally the worker answers interrupt_request itself.
  */
 export const handleInterrupt: Handler<'interrupt_request'> = (ctx, kernel) => {

@@ -46,7 +46,7 @@ let blockingDepth = 0;
  * Runs `block`, which blocks this thread until it returns (`runWorkflowSync` waits in
  * Atomics.wait while its worker runs). Sinks normally coalesce stream text until the next tick,
  * which never comes while the thread is blocked; inside `whileBlocking` they send it at once, so a
- * blocked cell's output appears live (IOPub itself is sent by the control-plane worker thread).
+ * blocked cell's output appears live (IOPub itself is sent by the socket worker thread).
  */
 export function whileBlocking<T>(block: () => T): T {
   blockingDepth += 1;

@@ -1,5 +1,5 @@
 /**
- * Heartbeat: a REP socket that echoes every message unchanged. It runs in the control-plane worker
+ * Heartbeat: a REP socket that echoes every message unchanged. It runs in the socket worker
  * with its own zeromq socket, so it keeps answering while a cell blocks the main event loop
  * (a frontend would otherwise declare a busy kernel dead).
  */

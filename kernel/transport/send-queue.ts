@@ -1,24 +1,23 @@
 /**
- * An ordered send queue for one zeromq socket (zeromq.js examples/queue pattern). zeromq.js allows
- * one `send` in flight per socket, and handlers must never wait on the network, so senders push
- * and return; one drain loop awaits the socket. Order is preserved, which is what makes
- * "idle strictly after every output of the request" hold.
+ * One ordered send queue for several zeromq sockets (zeromq.js examples/queue pattern). zeromq.js
+ * allows one `send` in flight per socket, and handlers must never wait on the network, so senders
+ * push and return; one drain loop awaits each send in turn. Because every socket of the kernel
+ * goes through the same queue, messages reach zeromq in exactly the order they were pushed across
+ * channels: an execute_reply never overtakes the outputs published before it, and `idle` follows
+ * everything its request produced.
  */
 export interface FrameSender {
   send(frames: Buffer[]): Promise<void>;
 }
 
 export class SendQueue {
-  private readonly pending: Buffer[][] = [];
+  private readonly pending: { socket: FrameSender; frames: Buffer[] }[] = [];
   private draining: Promise<void> | undefined;
 
-  constructor(
-    private readonly socket: FrameSender,
-    private readonly onError: (error: unknown) => void,
-  ) {}
+  constructor(private readonly onError: (error: unknown, socket: FrameSender) => void) {}
 
-  push(frames: Buffer[]): void {
-    this.pending.push(frames);
+  push(socket: FrameSender, frames: Buffer[]): void {
+    this.pending.push({ socket, frames });
     this.draining ??= this.drain();
   }
 
@@ -29,12 +28,12 @@ export class SendQueue {
 
   private async drain(): Promise<void> {
     try {
-      for (let frames = this.pending.shift(); frames; frames = this.pending.shift()) {
+      for (let item = this.pending.shift(); item; item = this.pending.shift()) {
         try {
-          await this.socket.send(frames);
+          await item.socket.send(item.frames);
         } catch (error) {
           // A closed socket or an unroutable peer must not stop later messages.
-          this.onError(error);
+          this.onError(error, item.socket);
         }
       }
     } finally {

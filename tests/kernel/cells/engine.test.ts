@@ -144,6 +144,22 @@ test('errors carry cell-relative line:col', async () => {
   if (syntax.status === 'error') expect(syntax.traceback.join('\n')).toMatch(/<cell-\d+>:1:9/);
 });
 
+test('a cell run again (its transpile reused) reports errors at its own cell and line', async () => {
+  const code =
+    'let tries = 0;\nfunction flaky() {\n  tries++;\n  throw new Error("again");\n}\nflaky();';
+  const cellOf = (o: ExecuteOutcome): string[] =>
+    o.status === 'error'
+      ? [...o.traceback.join('\n').matchAll(/at flaky \(<cell-(\d+)>:4:9\)/g)].map((m) => m[1]!)
+      : [];
+  const first = await run(code);
+  const second = await run(code);
+  expect(cellOf(first)).toHaveLength(1);
+  expect(cellOf(second)).toHaveLength(1);
+  expect(Number(cellOf(second)[0])).toBe(Number(cellOf(first)[0]) + 1);
+  // Declarations of the re-run cell are fresh: `tries` was reset by `let tries = 0`.
+  expect(plain(await run('tries'))).toBe('1');
+});
+
 test('a rejected promise and a thrown non-Error do not break the engine', async () => {
   expect(await run('await Promise.reject(new RangeError("r"))')).toMatchObject({
     status: 'error',

@@ -1,6 +1,6 @@
 /**
  * The kernel's sockets over real zeromq (ipc endpoints in a temp dir): IOPub is published by the
- * control-plane worker thread, in the order the main thread sent, and it reaches the wire while
+ * socket worker thread, in the order the main thread sent, and it reaches the wire while
  * the main thread is BLOCKED (what a cell in runWorkflowSync does). The blocked case is proven by
  * cause and effect: a subscriber on another thread wakes the blocked main thread when the message
  * arrives; with IOPub sent from the main thread's own loop it could only time out.

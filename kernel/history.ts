@@ -4,7 +4,7 @@
  * numbered one above the highest in the file, as IPython numbers its history sessions. The file is
  * read lazily, on the first history request or stored cell, so it costs nothing at start-up.
  */
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HistoryEntry, HistoryRequest } from './protocol/messages.js';
@@ -39,6 +39,8 @@ function globToRegExp(pattern: string): RegExp {
 export class History {
   private records: HistoryRecord[] | undefined;
   private sessionNumber = 0;
+  /** Opened for appending on the first stored cell and kept: one write per cell, no open/close. */
+  private fd: number | undefined;
 
   constructor(
     private readonly file: string,
@@ -56,8 +58,11 @@ export class History {
     const record: HistoryRecord = { session: this.sessionNumber, line, input, output };
     this.records!.push(record);
     try {
-      mkdirSync(path.dirname(this.file), { recursive: true });
-      appendFileSync(this.file, `${JSON.stringify(record)}\n`);
+      if (this.fd === undefined) {
+        mkdirSync(path.dirname(this.file), { recursive: true });
+        this.fd = openSync(this.file, 'a');
+      }
+      writeSync(this.fd, `${JSON.stringify(record)}\n`);
     } catch (e) {
       // History is a convenience: an unwritable file must not fail the cell.
       this.log(

@@ -102,6 +102,39 @@ test('background mode: a non-interactive request (allow_stdin false) gets its wa
   }
 });
 
+test('cells executed faster than they are checked each get their own warnings (checked in batches)', async () => {
+  const fast = createCellEngine({ cwd: dir, typeCheck: 'background' });
+  try {
+    // Six cells back to back: the checks queue up behind the first one (which loads the
+    // compiler), so the worker takes the rest as one batch against one program.
+    const cells = [
+      'const b1: number = 1;',
+      'const b2: string = b1;',
+      'const b3 = b1 + 1;',
+      'const b4: boolean = b3;',
+      'function b5(x: number) { return x; }',
+      'b5("no");',
+    ];
+    const sinks = cells.map(() => new RecordingSink());
+    for (const [i, code] of cells.entries())
+      await outputContext.run(sinks[i]!, () => fast.execute(code, { signal, silent: false }));
+    await fast.typeChecksSettled();
+    const warnings = sinks.map((s) => s.text('stderr'));
+    expect(warnings[0]).toBe('');
+    expect(warnings[1]).toMatch(
+      /TS2322 at <cell-\d+>:1:7: Type 'number' is not assignable to type 'string'/,
+    );
+    expect(warnings[2]).toBe('');
+    expect(warnings[3]).toMatch(
+      /TS2322 at <cell-\d+>:1:7: Type 'number' is not assignable to type 'boolean'/,
+    );
+    expect(warnings[4]).toBe('');
+    expect(warnings[5]).toMatch(/TS2345 at <cell-\d+>:1:4: Argument of type 'string'/);
+  } finally {
+    await fast.dispose();
+  }
+});
+
 test('a checker that runs out of memory restarts with more heap and replays earlier cells', async () => {
   // 64 MB is below the checker's live set (compiler + lib + @types/node), so the first check fails.
   process.env['AGENTKERNEL_CHECKER_HEAP_MB'] = '64';

@@ -288,6 +288,21 @@ export function createCellEngine(options: CellEngineOptions): TypeScriptCellEngi
     isComplete(code): IsCompleteResult {
       return isComplete(code);
     },
+    declareVariables(variables) {
+      if (mode === 'off' || variables.length === 0) return;
+      // A declaration-only cell, committed to the checker like any cell and never run: later
+      // cells import these names from it as they would from a cell that declared them.
+      const code = variables
+        .filter((v) => /^[A-Za-z_$][\w$]*$/.test(v.name))
+        .map((v) => `declare let ${v.name}: ${v.type};`)
+        .join('\n');
+      const check = checker.check(code, cellFileName(cellCount)).then(
+        () => undefined,
+        () => undefined,
+      );
+      pendingChecks.add(check);
+      void check.finally(() => pendingChecks.delete(check));
+    },
     async typeChecksSettled() {
       while (pendingChecks.size > 0) await Promise.all([...pendingChecks]);
     },

@@ -5,13 +5,24 @@
  */
 import type { MimeBundle } from '../output/sink.js';
 
-export type ExecuteOutcome =
+/** A variable set by something other than a cell's own code (a magic's `-o name`), with its type. */
+export interface DeclaredVariable {
+  name: string;
+  /** A TypeScript type, e.g. `import("agentkernel").RunResult`. */
+  type: string;
+}
+
+export type ExecuteOutcome = (
   | {
       status: 'ok';
       /** The value of the cell's last expression as a MIME bundle; undefined when there is none. */
       result?: { data: MimeBundle; metadata: Record<string, unknown> };
     }
-  | { status: 'error'; ename: string; evalue: string; traceback: string[] };
+  | { status: 'error'; ename: string; evalue: string; traceback: string[] }
+) & {
+  /** Variables this execution defined besides the cell's own declarations (magics). */
+  declares?: DeclaredVariable[];
+};
 
 export interface CompletionResult {
   matches: string[];
@@ -59,6 +70,11 @@ export interface CellEngine {
   /** `cursorPos` is a Unicode code-point offset into `code`. */
   inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectResult>;
   isComplete(code: string): IsCompleteResult;
+  /**
+   * Tells the type checker about variables defined outside cell code (a magic's `-o name`), so
+   * later cells that use them get no "Cannot find name" warning.
+   */
+  declareVariables?(variables: DeclaredVariable[]): void;
   /**
    * Optional (added by J): releases what the engine holds (its type-checker worker thread) before
    * the kernel process exits.

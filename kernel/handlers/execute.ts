@@ -132,6 +132,7 @@ export async function handleExecute(
     const magic = await outputContext.run(sink, () =>
       tryRunMagic(code, { signal: controller.signal, sink }),
     );
+    if (magic?.declares) loaded.declareVariables?.(magic.declares);
     outcome =
       magic ??
       (await outputContext.run(sink, () =>

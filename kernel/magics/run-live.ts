@@ -113,6 +113,9 @@ export function resultBundle(result: RunResult): {
  * RunResult into the cell's outcome. Errors thrown before the run starts (broken YAML, bad inputs)
  * propagate to the registry, which reports them with their code.
  */
+/** The type of an `-o name` variable, as the cell type checker sees it. */
+const RUN_RESULT_TYPE = 'import("agentkernel").RunResult';
+
 export async function runLive(
   ctx: MagicContext,
   start: (onEvent: RunEventListener, signal: AbortSignal) => Promise<RunResult>,
@@ -126,8 +129,13 @@ export async function runLive(
   } finally {
     view.finish();
   }
-  if (options.outputVariable !== undefined) ctx.variables.set(options.outputVariable, result);
-  if (result.status === 'FAILED' || result.status === 'CANCELLED')
-    return failureOutcome(result, options.resumeArgs);
-  return { status: 'ok', result: resultBundle(result) };
+  const outcome: ExecuteOutcome =
+    result.status === 'FAILED' || result.status === 'CANCELLED'
+      ? failureOutcome(result, options.resumeArgs)
+      : { status: 'ok', result: resultBundle(result) };
+  if (options.outputVariable !== undefined) {
+    ctx.variables.set(options.outputVariable, result);
+    outcome.declares = [{ name: options.outputVariable, type: RUN_RESULT_TYPE }];
+  }
+  return outcome;
 }

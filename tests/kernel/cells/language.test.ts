@@ -135,6 +135,25 @@ test('cells executed faster than they are checked each get their own warnings (c
   }
 });
 
+test('a variable a magic defined (-o name) is known to the checker in later cells, with its type', async () => {
+  (globalThis as Record<string, unknown>)['fromMagic'] = { outputs: { n: 1 } };
+  try {
+    engine.declareVariables?.([{ name: 'fromMagic', type: '{ outputs: { n: number } }' }]);
+    const uses = new RecordingSink();
+    await outputContext.run(uses, () =>
+      engine.execute('const total: number = fromMagic.outputs.n;\nfromMagic.outputs.missing', {
+        signal,
+        silent: false,
+      }),
+    );
+    const warnings = uses.text('stderr');
+    expect(warnings).not.toMatch(/TS2304/);
+    expect(warnings).toMatch(/TS2339 at <cell-\d+>:2:19: Property 'missing' does not exist/);
+  } finally {
+    delete (globalThis as Record<string, unknown>)['fromMagic'];
+  }
+});
+
 test('a checker that runs out of memory restarts with more heap and replays earlier cells', async () => {
   // 64 MB is below the checker's live set (compiler + lib + @types/node), so the first check fails.
   process.env['AGENTKERNEL_CHECKER_HEAP_MB'] = '64';

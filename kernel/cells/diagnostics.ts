@@ -52,8 +52,26 @@ function initialOldGenerationMb(): number {
   return Number.isFinite(fromEnv) && fromEnv >= 64 ? fromEnv : CHECKER_OLD_GENERATION_MB;
 }
 
+/**
+ * A background check (nobody waits for it) is sent once no cell has run for this long, together
+ * with the checks queued meanwhile: while cells come back to back, the checker does not compete
+ * with them for the CPU, then checks them as one batch. A user sees the warning this much later.
+ */
+const DEFER_CHECK_MS = 40;
+/** …but no check waits longer than this, however long a burst of cells lasts. */
+const MAX_CHECK_DEFERRAL_MS = 500;
+
+interface DeferredCheck {
+  code: string;
+  since: number;
+  resolve(diagnostics: CellDiagnostic[]): void;
+  reject(error: Error): void;
+}
+
 export class TypeCheckerClient {
   private worker: Worker | undefined;
+  private readonly deferred: DeferredCheck[] = [];
+  private deferTimer: NodeJS.Timeout | undefined;
   private oldGenerationMb = initialOldGenerationMb();
   /** Every cell sent for checking, in order: replayed into a restarted worker. */
   private readonly committed: string[] = [];
@@ -132,7 +150,38 @@ export class TypeCheckerClient {
     }) as Promise<CheckerResponse>;
   }
 
-  async check(code: string, _cellName: string): Promise<CellDiagnostic[]> {
+  /**
+   * Checks `code` as the next cell. `defer`: a background check, sent with the next batch (see
+   * DEFER_CHECK_MS); otherwise it is sent now, after any deferred ones (cells stay in order).
+   */
+  check(
+    code: string,
+    _cellName: string,
+    options: { defer?: boolean } = {},
+  ): Promise<CellDiagnostic[]> {
+    if (!options.defer) {
+      this.sendDeferred();
+      return this.sendCheck(code);
+    }
+    return new Promise<CellDiagnostic[]>((resolve, reject) => {
+      this.deferred.push({ code, since: Date.now(), resolve, reject });
+      clearTimeout(this.deferTimer);
+      const waited = Date.now() - this.deferred[0]!.since;
+      this.deferTimer = setTimeout(
+        () => this.sendDeferred(),
+        Math.max(0, Math.min(DEFER_CHECK_MS, MAX_CHECK_DEFERRAL_MS - waited)),
+      );
+    });
+  }
+
+  private sendDeferred(): void {
+    clearTimeout(this.deferTimer);
+    this.deferTimer = undefined;
+    for (const item of this.deferred.splice(0))
+      this.sendCheck(item.code).then(item.resolve, item.reject);
+  }
+
+  private async sendCheck(code: string): Promise<CellDiagnostic[]> {
     const pending = this.request({ type: 'check', code });
     // After the request: a worker started by it must not replay this cell as well.
     this.committed.push(code);
@@ -142,6 +191,7 @@ export class TypeCheckerClient {
 
   /** Completions at UTF-16 offset `cursor` (the engine converts Jupyter's code points). */
   async complete(code: string, cursor: number): Promise<Completion> {
+    this.sendDeferred(); // completion must see every cell executed so far
     const response = await this.request({ type: 'complete', code, cursor });
     return response.type === 'complete'
       ? response.completion
@@ -150,6 +200,7 @@ export class TypeCheckerClient {
 
   /** Quick info at UTF-16 offset `cursor`. */
   async inspect(code: string, cursor: number, _detailLevel: 0 | 1): Promise<InspectResult> {
+    this.sendDeferred();
     const response = await this.request({ type: 'inspect', code, cursor });
     if (response.type !== 'inspect' || !response.info.found)
       return { found: false, data: {}, metadata: {} };
@@ -164,6 +215,8 @@ export class TypeCheckerClient {
   }
 
   async dispose(): Promise<void> {
+    clearTimeout(this.deferTimer);
+    for (const item of this.deferred.splice(0)) item.reject(new TypeCheckerError('disposed'));
     const worker = this.worker;
     this.worker = undefined;
     for (const waiter of this.waiting.values()) waiter.reject(new TypeCheckerError('disposed'));

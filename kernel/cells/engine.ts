@@ -198,9 +198,10 @@ export function createCellEngine(options: CellEngineOptions): TypeScriptCellEngi
     n: number,
     sink: OutputSink | undefined,
     silent: boolean,
+    defer: boolean,
   ): Promise<void> => {
     const check = checker
-      .check(code, cellFileName(n))
+      .check(code, cellFileName(n), { defer })
       .then((diagnostics) => {
         if (diagnostics.length > 0 && sink && !silent)
           sink.stream('stderr', formatTypeWarnings(diagnostics, cellFileName(n)));
@@ -238,7 +239,8 @@ export function createCellEngine(options: CellEngineOptions): TypeScriptCellEngi
       await loader.import('agentkernel').catch(() => undefined);
     }
     const sink = currentSink();
-    const check = record && mode !== 'off' ? checkCell(code, n, sink, silent) : undefined;
+    const check =
+      record && mode !== 'off' ? checkCell(code, n, sink, silent, !awaitCheck) : undefined;
     let outcome: ExecuteOutcome;
     try {
       const value = await evaluateScript(result.cell.script, cellFileName(n), signal);

@@ -154,6 +154,21 @@ test('a variable a magic defined (-o name) is known to the checker in later cell
   }
 });
 
+test('a background check waiting for its batch is sent before a completion, which sees the cell', async () => {
+  const bg = createCellEngine({ cwd: dir, typeCheck: 'background' });
+  try {
+    await outputContext.run(new RecordingSink(), () =>
+      bg.execute('const deferredValue = 41;', { signal, silent: false }),
+    );
+    // Asked at once, within the deferral window: the deferred cell must reach the checker first.
+    const code = 'deferredValue.toFix';
+    const completion = await bg.complete(code, code.length);
+    expect(completion.matches).toContain('toFixed');
+  } finally {
+    await bg.dispose();
+  }
+});
+
 test('a checker that runs out of memory restarts with more heap and replays earlier cells', async () => {
   // 64 MB is below the checker's live set (compiler + lib + @types/node), so the first check fails.
   process.env['AGENTKERNEL_CHECKER_HEAP_MB'] = '64';

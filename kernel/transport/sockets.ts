@@ -15,8 +15,6 @@ import {
   type WorkerToMain,
 } from './socket-worker-messages.js';
 
-export type { InChannel as RouterChannel } from './socket-worker-messages.js';
-
 export interface SocketHandlers {
   /** A raw multipart message arrived on shell, control or stdin. Must not throw. */
   onFrames(channel: InChannel, frames: Buffer[]): void;

@@ -185,6 +185,12 @@ export function createCellEngine(options: CellEngineOptions): TypeScriptCellEngi
   const transpiled = new Map<number, TranspiledCell>();
   const codes = new Map<number, string>();
   const pendingChecks = new Set<Promise<void>>();
+  /** Keeps `check` in pendingChecks until it settles (typeChecksSettled waits for them all). */
+  const track = (check: Promise<void>): Promise<void> => {
+    pendingChecks.add(check);
+    void check.finally(() => pendingChecks.delete(check));
+    return check;
+  };
   let cellCount = 0;
   guardProcessExit();
 
@@ -211,9 +217,7 @@ export function createCellEngine(options: CellEngineOptions): TypeScriptCellEngi
         if (sink && !silent)
           sink.stream('stderr', `agentkernel: type check unavailable: ${String(error)}\n`);
       });
-    pendingChecks.add(check);
-    void check.finally(() => pendingChecks.delete(check));
-    return check;
+    return track(check);
   };
 
   async function run(
@@ -298,12 +302,12 @@ export function createCellEngine(options: CellEngineOptions): TypeScriptCellEngi
         .filter((v) => /^[A-Za-z_$][\w$]*$/.test(v.name))
         .map((v) => `declare let ${v.name}: ${v.type};`)
         .join('\n');
-      const check = checker.check(code, cellFileName(cellCount)).then(
-        () => undefined,
-        () => undefined,
+      void track(
+        checker.check(code, cellFileName(cellCount)).then(
+          () => undefined,
+          () => undefined,
+        ),
       );
-      pendingChecks.add(check);
-      void check.finally(() => pendingChecks.delete(check));
     },
     async typeChecksSettled() {
       while (pendingChecks.size > 0) await Promise.all([...pendingChecks]);

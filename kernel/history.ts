@@ -74,8 +74,17 @@ export class History {
   /** Attaches the text output of a cell stored earlier in this session. */
   setOutput(line: number, output: string): void {
     this.load();
-    const record = this.records!.find((r) => r.session === this.sessionNumber && r.line === line);
-    if (record) record.output = output;
+    // From the end: the cell is almost always the last one stored, and the records of every
+    // earlier session (the whole history file) come before it.
+    const records = this.records!;
+    for (let i = records.length - 1; i >= 0; i--) {
+      const r = records[i]!;
+      if (r.session !== this.sessionNumber) break;
+      if (r.line === line) {
+        r.output = output;
+        return;
+      }
+    }
   }
 
   query(request: HistoryRequest): HistoryEntry[] {

@@ -16,6 +16,7 @@ import { Session } from './protocol/session.js';
 import { Signer } from './protocol/wire.js';
 import { KernelServer } from './server.js';
 import { KernelSockets } from './transport/sockets.js';
+import { startSigintWatchdog, type SigintWatchdog } from './signals/sigint-watchdog.js';
 
 /** The engine module is D's (kernel/cells/engine.ts); imported by a computed specifier so it stays lazy. */
 const ENGINE_MODULE = './cells/engine.js';
@@ -64,6 +65,12 @@ export async function runKernel(connectionFile: string): Promise<void> {
     onInterrupted: (frames) => server.receiveInterrupted(frames),
     log: (text) => log(text.endsWith('\n') ? text : `${text}\n`),
   });
+  // Before anything listens for SIGINT (see sigint-watchdog.ts); it starts alongside the sockets.
+  const watchdogStarted = startSigintWatchdog({
+    onSigint: () => process.emit('SIGINT', 'SIGINT'),
+    log,
+  });
+  let watchdog: SigintWatchdog | undefined;
   let engine: CellEngine | undefined;
   /**
    * Exits in order: the type checker's worker, the magics' SQLite stores and the sync bridge's
@@ -94,6 +101,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
             : undefined,
       ],
       ['sockets', () => sockets.close()],
+      ['SIGINT watchdog', () => watchdog?.close()],
     ];
     for (const [what, release] of steps) {
       try {
@@ -108,7 +116,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
   const server: KernelServer = new KernelServer({
     session,
     signer,
-    transport: { send: (channel, frames) => sockets.send(channel, frames) },
+    transport: { send: (channel, frames, options) => sockets.send(channel, frames, options) },
     loadEngine: () => loadEngine(process.cwd()).then((e) => (engine = e)),
     history: new History(defaultHistoryFile(), log),
     log,
@@ -128,12 +136,14 @@ export async function runKernel(connectionFile: string): Promise<void> {
   });
 
   // SIGINT (interrupt_mode "signal", or raised by the socket worker on interrupt_request):
-  // a synchronous cell is stopped by vm's breakOnSigint; awaited work is aborted here.
+  // a synchronous cell is stopped by vm's breakOnSigint; awaited work is aborted here (the
+  // watchdog worker emits the signals no cell claimed).
   process.on('SIGINT', () => server.interrupt());
   // Jupyter stops a kernel with SIGTERM when shutdown_request is not answered in time.
   process.on('SIGTERM', () => void releaseAndExit());
 
-  await sockets.start();
+  // Both before `starting` goes out: once a client can interrupt, SIGINT must never be fatal.
+  [watchdog] = await Promise.all([watchdogStarted, sockets.start()]);
   server.start();
   watchParent(process.env['JPY_PARENT_PID'], () => {
     log('the process that started the kernel is gone: exiting\n');

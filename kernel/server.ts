@@ -40,8 +40,17 @@ export type OutChannel = 'shell' | 'control' | 'stdin' | 'iopub';
 
 /** Where encoded frames go: the sockets in production, a recorder in unit tests. */
 export interface FrameTransport {
-  send(channel: OutChannel, frames: Buffer[]): void;
+  /**
+   * `defer`: the message may wait for the next one that is not deferred (at most one event-loop
+   * turn), so that it crosses threads together with it. Set for replies and results, which the
+   * request's `idle` follows at once; never for output a running cell produces.
+   */
+  send(channel: OutChannel, frames: Buffer[], options?: { defer?: boolean }): void;
 }
+
+/** Messages that `idle` follows within microtasks: they may travel with it (FrameTransport). */
+const DEFERRABLE = new Set<string>(['execute_result']);
+const isDeferrable = (type: string): boolean => type.endsWith('_reply') || DEFERRABLE.has(type);
 
 export const SHELL_HANDLERS: HandlerTable = {
   kernel_info_request: handleKernelInfo,
@@ -342,6 +351,9 @@ export class KernelServer implements KernelServices {
   }
 
   private sendMsg(channel: OutChannel, parts: OutgoingParts): void {
-    this.options.transport.send(channel, encode(parts, this.options.signer));
+    const type = (parts.header as { msg_type?: unknown }).msg_type;
+    this.options.transport.send(channel, encode(parts, this.options.signer), {
+      defer: typeof type === 'string' && isDeferrable(type),
+    });
   }
 }

@@ -30,12 +30,15 @@ import type {
   SocketWorkerConfig,
   WorkerToMain,
 } from './socket-worker-messages.js';
-import { toBuffers } from './socket-worker-messages.js';
+import { packFrames, unpackFrames } from './socket-worker-messages.js';
 
 if (!parentPort) throw new Error('socket-worker must run in a worker thread');
 const port = parentPort;
 const config = workerData as SocketWorkerConfig;
 const post = (m: WorkerToMain): void => port.postMessage(m);
+/** Posts a message carrying frames, handing its packed buffer over instead of copying it. */
+const postFrames = (m: Extract<WorkerToMain, { frames: unknown }>): void =>
+  port.postMessage(m, [m.frames.bytes.buffer]);
 const log = (text: string): void => post({ type: 'log', text });
 
 async function main(): Promise<void> {
@@ -61,13 +64,17 @@ async function main(): Promise<void> {
   );
 
   // Messages posted before this listener existed (the `starting` status) wait in the port.
-  port.on('message', (m: MainToWorker) => {
+  port.on('message', (m: MainToWorker): void => {
     switch (m.type) {
-      case 'send':
-        return queue.push(sockets[m.channel], toBuffers(m.frames));
+      case 'send': {
+        const messages = unpackFrames(m.frames);
+        m.channels.forEach((channel, i) => queue.push(sockets[channel], messages[i]!));
+        return;
+      }
       case 'sync': {
         const { seq } = m;
-        return void queue.flushed().then(() => post({ type: 'synced', seq }));
+        void queue.flushed().then(() => post({ type: 'synced', seq }));
+        return;
       }
       case 'close':
         void queue.flushed().then(() => {
@@ -82,7 +89,7 @@ async function main(): Promise<void> {
   const read = async (channel: InChannel): Promise<void> => {
     for await (const frames of routers[channel]) {
       if (channel === 'control' && answerInterrupt(frames)) continue;
-      post({ type: 'frames', channel, frames });
+      postFrames({ type: 'frames', channel, frames: packFrames([frames]) });
     }
   };
   /** An interrupt_request is answered here, even while the main thread is stuck in a cell. */
@@ -99,7 +106,7 @@ async function main(): Promise<void> {
       routers.control,
       encode(session.reply(msg, 'interrupt_reply', { status: 'ok' }), signer),
     );
-    post({ type: 'interrupted', frames });
+    postFrames({ type: 'interrupted', frames: packFrames([frames]) });
     return true;
   };
   // A reader ends with an error only when its socket is closed at shutdown.

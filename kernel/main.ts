@@ -143,7 +143,8 @@ export async function runKernel(connectionFile: string): Promise<void> {
   process.on('SIGTERM', () => void releaseAndExit());
 
   // Both before `starting` goes out: once a client can interrupt, SIGINT must never be fatal.
-  [watchdog] = await Promise.all([watchdogStarted, sockets.start()]);
+  const [started] = await Promise.all([watchdogStarted, sockets.start()]);
+  watchdog = started;
   server.start();
   watchParent(process.env['JPY_PARENT_PID'], () => {
     log('the process that started the kernel is gone: exiting\n');

@@ -16,7 +16,7 @@ import { Session } from './protocol/session.js';
 import { Signer } from './protocol/wire.js';
 import { KernelServer } from './server.js';
 import { KernelSockets } from './transport/sockets.js';
-import { startSigintWatchdog, type SigintWatchdog } from './signals/sigint-watchdog.js';
+import { startSigintWatchdog } from './signals/sigint-watchdog.js';
 
 /** The engine module is D's (kernel/cells/engine.ts); imported by a computed specifier so it stays lazy. */
 const ENGINE_MODULE = './cells/engine.js';
@@ -70,7 +70,6 @@ export async function runKernel(connectionFile: string): Promise<void> {
     onSigint: () => process.emit('SIGINT', 'SIGINT'),
     log,
   });
-  let watchdog: SigintWatchdog | undefined;
   let engine: CellEngine | undefined;
   /**
    * Exits in order: the type checker's worker, the magics' SQLite stores and the sync bridge's
@@ -101,7 +100,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
             : undefined,
       ],
       ['sockets', () => sockets.close()],
-      ['SIGINT watchdog', () => watchdog?.close()],
+      ['SIGINT watchdog', () => watchdogStarted.then((w) => w.close())],
     ];
     for (const [what, release] of steps) {
       try {
@@ -143,8 +142,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
   process.on('SIGTERM', () => void releaseAndExit());
 
   // Both before `starting` goes out: once a client can interrupt, SIGINT must never be fatal.
-  const [started] = await Promise.all([watchdogStarted, sockets.start()]);
-  watchdog = started;
+  await Promise.all([watchdogStarted, sockets.start()]);
   server.start();
   watchParent(process.env['JPY_PARENT_PID'], () => {
     log('the process that started the kernel is gone: exiting\n');

@@ -1,7 +1,11 @@
 """Measures one Jupyter kernel for bench/kernel-compare.ts and prints one JSON object.
 
 usage: kernel_driver.py <kernel_name> <work_dir> [--cells N] [--starts N] [--round-trips N]
+       kernel_driver.py <kernel_name> <work_dir> --round-trip-only 1 [--round-trips N]
 Runs with /usr/bin/python3 (Debian's jupyter_client); JUPYTER_PATH must point at the kernelspecs.
+--round-trip-only measures one fresh kernel's `1+1` round trip and nothing else: kernel-compare
+runs it in rounds that alternate between the kernels, so that load from other work on a shared
+machine falls on every kernel alike.
 """
 import json
 import os
@@ -60,6 +64,13 @@ def execute(kc, code):
     return elapsed
 
 
+def round_trip(kc, trips):
+    """Median `1+1` execute round trip in ms, after five warm-up cells."""
+    for _ in range(5):
+        execute(kc, "1+1")
+    return statistics.median(execute(kc, "1+1") for _ in range(trips)) * 1000
+
+
 def main():
     name, work = sys.argv[1], sys.argv[2]
     opts = dict(zip(sys.argv[3::2], sys.argv[4::2]))
@@ -67,6 +78,15 @@ def main():
     starts = int(opts.get("--starts", 5))
     trips = int(opts.get("--round-trips", 50))
     out = {"kernel": name}
+    if opts.get("--round-trip-only") == "1":
+        km, kc, _ = start(name)
+        try:
+            time.sleep(1.0)  # as below: lazy start-up work settles first
+            out["roundtrip_ms"] = round_trip(kc, trips)
+        finally:
+            stop(km, kc)
+        print(json.dumps(out))
+        return
 
     startup = []
     for _ in range(starts):
@@ -79,9 +99,7 @@ def main():
     try:
         time.sleep(1.0)  # let lazy start-up work (a background compiler load) settle before sampling
         out["rss_start_mb"] = rss_mb(kernel_pid(km))
-        for _ in range(5):
-            execute(kc, "1+1")  # warm-up
-        out["roundtrip_ms"] = statistics.median(execute(kc, "1+1") for _ in range(trips)) * 1000
+        out["roundtrip_ms"] = round_trip(kc, trips)
         times = []
         try:
             for i in range(cells):

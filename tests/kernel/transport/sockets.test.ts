@@ -67,6 +67,40 @@ test('IOPub messages go out in the order the main thread sent them', async () =>
   );
 });
 
+test('deferred messages keep their place, and the last one goes out with nothing after it', async () => {
+  // Replies are sent with `defer` (they wait for the idle that follows); the order across
+  // deferred and ordinary sends is the order of the calls, and the backstop sends a deferred
+  // message that nothing follows within one turn of the event loop.
+  const sub = new Subscriber({ linger: 0 });
+  sub.connect(endpoint(info, 'iopub'));
+  sub.subscribe();
+  const got: string[] = [];
+  const reading = (async () => {
+    for await (const [frame] of sub) {
+      const text = String(frame);
+      if (text === 'join') {
+        if (got.length === 0) got.push('joined');
+        continue;
+      }
+      got.push(text);
+      if (text === 'last') return;
+    }
+  })();
+  await publishUntilJoined(() => got.length > 0);
+  got.length = 0;
+  const expected: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    const text = `m-${i}`;
+    expected.push(text);
+    sockets.send('iopub', [Buffer.from(text)], { defer: i % 3 !== 2 });
+  }
+  expected.push('last');
+  sockets.send('iopub', [Buffer.from('last')], { defer: true });
+  await reading;
+  sub.close();
+  expect(got).toEqual(expected);
+});
+
 test('IOPub reaches the wire while the main thread is blocked in Atomics.wait', async () => {
   const shared = new Int32Array(new SharedArrayBuffer(8));
   // A subscriber on its own thread: it bumps cell 0 on 'join', and cell 1 (+ notify) on 'live'.

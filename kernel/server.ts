@@ -320,7 +320,15 @@ export class KernelServer implements KernelServices {
     run: (ctx: RequestContext<K>) => Promise<void> | void,
   ): Promise<void> {
     const ctx = this.context(channel, msg);
-    ctx.publish('status', { execution_state: 'busy' });
+    // `busy` may travel with what follows it (execute_input, or the reply and idle): the handler
+    // reaches no user code before a microtask turn. A silent execute publishes nothing before
+    // its cell runs, and that cell may block the thread, so its busy goes out at once.
+    const silentCell = isType(msg, 'execute_request') && msg.content.silent;
+    this.sendMsg(
+      'iopub',
+      this.options.session.broadcast(msg.header, 'status', { execution_state: 'busy' }),
+      !silentCell,
+    );
     try {
       await run(ctx);
     } catch (e) {
@@ -350,10 +358,10 @@ export class KernelServer implements KernelServices {
     };
   }
 
-  private sendMsg(channel: OutChannel, parts: OutgoingParts): void {
+  private sendMsg(channel: OutChannel, parts: OutgoingParts, defer?: boolean): void {
     const type = (parts.header as { msg_type?: unknown }).msg_type;
     this.options.transport.send(channel, encode(parts, this.options.signer), {
-      defer: typeof type === 'string' && isDeferrable(type),
+      defer: defer ?? (typeof type === 'string' && isDeferrable(type)),
     });
   }
 }

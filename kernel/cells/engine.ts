@@ -94,8 +94,11 @@ function typeCheckModeFromEnv(): TypeCheckMode | undefined {
  * loaded inside a vm context (jest runs test files that way), so ask the main context directly.
  */
 function cellGlobal(): typeof globalThis {
-  return vm.runInThisContext('globalThis') as typeof globalThis;
+  mainGlobal ??= vm.runInThisContext('globalThis') as typeof globalThis;
+  return mainGlobal;
 }
+
+let mainGlobal: typeof globalThis | undefined;
 
 function guardProcessExit(): void {
   const marker = Symbol.for('agentkernel.exitGuard');
@@ -120,27 +123,39 @@ function guardProcessExit(): void {
 let exitCheckRegistered = false;
 
 /** Globals cells see besides Node's own: the display API and CommonJS conveniences. */
-function installCellGlobals(cwd: string, loader: ReturnType<typeof createCellModuleLoader>): void {
-  const g = cellGlobal() as unknown as Record<string, unknown>;
+function cellGlobals(
+  cwd: string,
+  loader: ReturnType<typeof createCellModuleLoader>,
+): Record<string, unknown> {
   const cellRequire = Object.assign(
     (id: string): unknown => (id === 'tslab' ? tslabModule : loader.require(id)),
     { resolve: loader.require.resolve, cache: loader.require.cache },
   );
-  const define = (name: string, value: unknown) =>
+  const globals: Record<string, unknown> = {
+    [CELL_RUNTIME_GLOBAL]: loader,
+    display,
+    newDisplay,
+    clear_output: clearOutput,
+    require: cellRequire,
+    __dirname: cwd,
+    __filename: path.join(cwd, '__agentkernel_cell__.js'),
+  };
+  for (const name of RUN_GLOBALS) globals[name] = runGlobal(name, loader);
+  return globals;
+}
+
+/** (Re)defines `globals` before a cell runs: an earlier cell may have reassigned one. */
+function installCellGlobals(globals: Record<string, unknown>): void {
+  const g = cellGlobal() as unknown as Record<string, unknown>;
+  for (const [name, value] of Object.entries(globals)) {
+    if (g[name] === value) continue; // reading is far cheaper than defining
     Object.defineProperty(g, name, {
       value,
       writable: true,
       configurable: true,
       enumerable: false,
     });
-  define(CELL_RUNTIME_GLOBAL, loader);
-  define('display', display);
-  define('newDisplay', newDisplay);
-  define('clear_output', clearOutput);
-  define('require', cellRequire);
-  define('__dirname', cwd);
-  define('__filename', path.join(cwd, '__agentkernel_cell__.js'));
-  for (const name of RUN_GLOBALS) define(name, runGlobal(name, loader));
+  }
 }
 
 /**
@@ -178,6 +193,7 @@ export function createCellEngine(options: CellEngineOptions): TypeScriptCellEngi
   const cwd = path.resolve(options.cwd);
   const mode: TypeCheckMode = typeCheckModeFromEnv() ?? options.typeCheck ?? 'background';
   const loader = createCellModuleLoader(cwd);
+  const globals = cellGlobals(cwd, loader);
   const checker = new TypeCheckerClient(
     cwd,
     createRequire(import.meta.url).resolve('@types/node/package.json'),
@@ -237,7 +253,7 @@ export function createCellEngine(options: CellEngineOptions): TypeScriptCellEngi
     }
     if (!result.ok) return syntaxErrorOutcome(result.errors, n, code);
     transpiled.set(n, result.cell);
-    installCellGlobals(cwd, loader);
+    installCellGlobals(globals);
     // A sync run function cannot wait for the runtime to load: load it before a cell naming one.
     if (NAMES_RUN_GLOBAL.test(code) && !loader.agentkernelIfLoaded()) {
       await loader.import('agentkernel').catch(() => undefined);

@@ -6,10 +6,10 @@
  * time for cells 1-20 vs 181-200 and RSS after 200 cells, and `jupyter nbconvert --execute` of a
  * one-cell notebook.
  *
- * The `1+1` round trip, the figure closest to noise on a shared 2-core machine, is also measured
- * in `--rounds` rounds that alternate between the kernels (a fresh kernel each, 50 round trips),
- * so that load from other work falls on every kernel alike; the table shows the median of the
- * rounds, and each round's figures are printed below it.
+ * Start-up and the `1+1` round trip, the figures closest to noise on a shared 2-core machine, are
+ * also measured in `--rounds` rounds that alternate between the kernels (a fresh kernel each, 50
+ * round trips), so that load from other work falls on every kernel alike; the table shows the
+ * medians of the rounds, and each round's figures are printed below it.
  *
  *   npm run build && node dist/bench/kernel-compare.js [--cells 200] [--rounds 5]
  *       [--only agentkernel,agentkernel-nocheck,tslab,deno]
@@ -29,6 +29,8 @@ interface Result {
   roundtrip_ms: number;
   /** The round trip of each alternating round (roundtrip_ms is then their median). */
   roundtrip_rounds_ms?: number[];
+  /** The start-up of each alternating round (startup_s is then their median). */
+  startup_rounds_s?: number[];
   rss_start_mb: number;
   decl_first20_ms: number;
   decl_last20_ms: number;
@@ -128,16 +130,24 @@ function main(): void {
     process.stderr.write(`round trip, round ${round} of ${rounds}…\n`);
     for (const result of results) {
       const trip = drive(result.kernel, ['--round-trip-only', '1']);
-      if (trip) (result.roundtrip_rounds_ms ??= []).push(trip.roundtrip_ms);
+      if (!trip) continue;
+      (result.roundtrip_rounds_ms ??= []).push(trip.roundtrip_ms);
+      (result.startup_rounds_s ??= []).push(trip.startup_s);
     }
   }
   for (const result of results) {
     const trips = result.roundtrip_rounds_ms;
     if (trips && trips.length > 0) result.roundtrip_ms = median(trips);
+    const starts = result.startup_rounds_s;
+    if (starts && starts.length > 0) result.startup_s = median(starts);
   }
 
   const rows: [string, keyof Result, (v: number) => string][] = [
-    ['start → kernel_info_reply (median of 5)', 'startup_s', (v) => `${v.toFixed(3)} s`],
+    [
+      `start → kernel_info_reply (median of ${rounds} alternating rounds)`,
+      'startup_s',
+      (v) => `${v.toFixed(3)} s`,
+    ],
     [
       `execute 1+1 round trip (median of 50; median of ${rounds} alternating rounds)`,
       'roundtrip_ms',
@@ -178,8 +188,10 @@ function main(): void {
   }
   for (const r of results) {
     const trips = r.roundtrip_rounds_ms ?? [];
+    const starts = r.startup_rounds_s ?? [];
     process.stdout.write(
-      `\n${r.kernel}: 1+1 round trip by round: ${trips.map((t) => t.toFixed(2)).join(', ')} ms`,
+      `\n${r.kernel}: by round, start-up ${starts.map((t) => t.toFixed(3)).join(', ')} s; ` +
+        `1+1 round trip ${trips.map((t) => t.toFixed(2)).join(', ')} ms`,
     );
   }
   process.stdout.write(`\n\nraw: ${JSON.stringify(results)}\n`);

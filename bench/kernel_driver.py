@@ -3,7 +3,7 @@
 usage: kernel_driver.py <kernel_name> <work_dir> [--cells N] [--starts N] [--round-trips N]
        kernel_driver.py <kernel_name> <work_dir> --round-trip-only 1 [--round-trips N]
 Runs with /usr/bin/python3 (Debian's jupyter_client); JUPYTER_PATH must point at the kernelspecs.
---round-trip-only measures one fresh kernel's `1+1` round trip and nothing else: kernel-compare
+--round-trip-only measures one fresh kernel's start-up and `1+1` round trip, nothing else: kernel-compare
 runs it in rounds that alternate between the kernels, so that load from other work on a shared
 machine falls on every kernel alike.
 """
@@ -79,7 +79,7 @@ def main():
     trips = int(opts.get("--round-trips", 50))
     out = {"kernel": name}
     if opts.get("--round-trip-only") == "1":
-        km, kc, _ = start(name)
+        km, kc, out["startup_s"] = start(name)
         try:
             time.sleep(1.0)  # as below: lazy start-up work settles first
             out["roundtrip_ms"] = round_trip(kc, trips)

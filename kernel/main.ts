@@ -67,7 +67,13 @@ export async function runKernel(connectionFile: string): Promise<void> {
   });
   // Before anything listens for SIGINT (see sigint-watchdog.ts); it starts alongside the sockets.
   const watchdogStarted = startSigintWatchdog({
-    onSigint: () => process.emit('SIGINT', 'SIGINT'),
+    // The kernel's own reaction first, so a cell that removed every SIGINT listener cannot
+    // disable interrupts; then the listeners (the kernel's below, which repeats it harmlessly,
+    // serves when the watchdog cannot run).
+    onSigint: () => {
+      server.interrupt();
+      process.emit('SIGINT', 'SIGINT');
+    },
     log,
   });
   let engine: CellEngine | undefined;

@@ -128,6 +128,22 @@ class Interrupts(KernelCase):
     def test_await_by_control_message(self):
         self.interrupt_cell("await new Promise(() => {})", self.by_message)
 
+    def test_sigint_between_cells_reaches_a_cells_listener(self):
+        # The SIGINT watchdog worker claims a signal no running cell claims; the kernel emits it on
+        # `process`, so a listener a cell added runs, and repeated interrupts never kill the kernel.
+        self.run_cell("var heard = 0; process.on('SIGINT', () => { heard++; })")
+        for count, interrupt in enumerate((self.by_signal, self.by_message, self.by_signal), 1):
+            interrupt()
+            deadline = time.time() + TIMEOUT
+            while self.value("heard") != str(count) and time.time() < deadline:
+                time.sleep(0.05)
+        self.assertEqual(self.value("heard"), "3")
+        self.assertEqual(self.value("keep"), "42")
+        # Even with every SIGINT listener removed (the kernel's own too), an interrupt still
+        # stops an awaiting cell.
+        self.run_cell("process.removeAllListeners('SIGINT')")
+        self.interrupt_cell("await new Promise(() => {})", self.by_signal)
+
     def test_heartbeat_answers_while_a_cell_blocks(self):
         msg_id = self.kc.execute("const until = Date.now() + 1500; while (Date.now() < until) {}")
         time.sleep(0.3)

@@ -12,14 +12,15 @@
  * runInThisContext call that installed breakOnSigint's watchdog, and it blocks the event loop, so
  * neither the kernel's SIGINT handler nor an interrupt_request (control socket, main thread) can
  * run. What the user sees: the cell stays busy, interrupt does nothing, the heartbeat (a worker)
- * still answers, and only a kernel restart helps. A path that works, tried on Node 20: a worker
- * thread holding `inspector.Session.connectToMainThread()` posts `Runtime.terminateExecution`;
- * V8 stops the looping continuation (uncatchable: its `finally` does not run, its promise stays
- * pending, which the AbortSignal race already handles) and the event loop carries on with state
- * kept. Missing for a full fix: noticing the SIGINT while the main thread is blocked (e.g. the
- * process-wide SIGINT watchdog flag polled from that worker) and terminating only when the main
- * thread is really stuck (a ping it fails to answer), since terminateExecution on an idle thread
- * would kill the NEXT piece of JavaScript instead.
+ * still answers, and only a kernel restart helps. The one mechanism that could stop it, a worker
+ * holding `inspector.Session.connectToMainThread()` posting `Runtime.terminateExecution`, was
+ * tried on Node 20.20: the loop stops, but the termination unwinds a promise reaction without its
+ * async-hooks "after" step, and with AsyncLocalStorage in use (cell output is routed with it)
+ * Node then aborts the whole process on the next callback (`Assertion failed:
+ * (env_->execution_async_id()) == (0)` in InternalCallbackScope::Close). So it is not used.
+ *
+ * Cost: Node's SIGINT watchdog is kept running by kernel/signals/sigint-watchdog-worker.ts, so
+ * `breakOnSigint` here only registers with it (microseconds) instead of starting a thread.
  */
 import util from 'node:util';
 import vm from 'node:vm';

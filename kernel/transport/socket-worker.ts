@@ -6,8 +6,8 @@
  * Why a thread of their own:
  * - The heartbeat and `interrupt_request` must be answered while a cell runs `while (true) {}`.
  *   This worker answers an interrupt itself: it raises SIGINT in the process (which vm
- *   `breakOnSigint` turns into an exception in the cell, and the main thread's SIGINT handler into
- *   an abort of awaited work), then replies.
+ *   `breakOnSigint` turns into an exception in a running cell; a SIGINT no cell claims reaches the
+ *   main thread through the SIGINT watchdog worker and aborts awaited work), then replies.
  * - Output must reach the wire while the main thread is blocked (a cell in `runWorkflowSync` waits
  *   in Atomics.wait, so the main loop could never run zeromq's send). `postMessage` is a
  *   synchronous enqueue that this thread drains on its own loop.

@@ -44,50 +44,44 @@ async function publishUntilJoined(received: () => boolean): Promise<void> {
   }
 }
 
-test('IOPub messages go out in the order the main thread sent them', async () => {
+/**
+ * Subscribes to IOPub, waits until it is joined, and collects what arrives (without the join
+ * messages) until a frame reads `last`.
+ */
+async function collectUntil(last: string): Promise<{ got: string[]; done: Promise<void> }> {
   const sub = new Subscriber({ linger: 0 });
   sub.connect(endpoint(info, 'iopub'));
   sub.subscribe();
+  let joined = false;
   const got: string[] = [];
-  const reading = (async () => {
+  const done = (async () => {
     for await (const [frame] of sub) {
       const text = String(frame);
-      if (text !== 'join') got.push(text);
-      if (text === 'join' && got.length === 0) got.push('joined');
-      if (text === 'm-499') return;
+      if (text === 'join') {
+        joined = true;
+        continue;
+      }
+      got.push(text);
+      if (text === last) break;
     }
+    sub.close();
   })();
-  await publishUntilJoined(() => got.length > 0);
-  got.length = 0;
+  await publishUntilJoined(() => joined);
+  return { got, done };
+}
+
+test('IOPub messages go out in the order the main thread sent them', async () => {
+  const { got, done } = await collectUntil('m-499');
   for (let i = 0; i < 500; i++) sockets.send('iopub', [Buffer.from(`m-${i}`)]);
-  await reading;
-  sub.close();
-  expect(got.filter((t) => t !== 'joined')).toEqual(
-    Array.from({ length: 500 }, (_, i) => `m-${i}`),
-  );
+  await done;
+  expect(got).toEqual(Array.from({ length: 500 }, (_, i) => `m-${i}`));
 });
 
 test('deferred messages keep their place, and the last one goes out with nothing after it', async () => {
   // Replies are sent with `defer` (they wait for the idle that follows); the order across
   // deferred and ordinary sends is the order of the calls, and the backstop sends a deferred
   // message that nothing follows within one turn of the event loop.
-  const sub = new Subscriber({ linger: 0 });
-  sub.connect(endpoint(info, 'iopub'));
-  sub.subscribe();
-  const got: string[] = [];
-  const reading = (async () => {
-    for await (const [frame] of sub) {
-      const text = String(frame);
-      if (text === 'join') {
-        if (got.length === 0) got.push('joined');
-        continue;
-      }
-      got.push(text);
-      if (text === 'last') return;
-    }
-  })();
-  await publishUntilJoined(() => got.length > 0);
-  got.length = 0;
+  const { got, done } = await collectUntil('last');
   const expected: string[] = [];
   for (let i = 0; i < 60; i++) {
     const text = `m-${i}`;
@@ -96,8 +90,7 @@ test('deferred messages keep their place, and the last one goes out with nothing
   }
   expected.push('last');
   sockets.send('iopub', [Buffer.from('last')], { defer: true });
-  await reading;
-  sub.close();
+  await done;
   expect(got).toEqual(expected);
 });
 

@@ -117,7 +117,7 @@ export class KernelSockets {
       channels: held.map((m) => m.channel),
       frames: packed,
     };
-    this.worker?.postMessage(message, [packed.bytes.buffer]);
+    this.postToWorker(message, [packed.bytes.buffer]);
   }
 
   /** Resolves once everything sent so far has been handed to zeromq (or the worker is gone). */
@@ -154,7 +154,7 @@ export class KernelSockets {
     }
   }
 
-  private postToWorker(m: MainToWorker): void {
-    this.worker?.postMessage(m);
+  private postToWorker(m: MainToWorker, transfer?: ArrayBuffer[]): void {
+    this.worker?.postMessage(m, transfer);
   }
 }

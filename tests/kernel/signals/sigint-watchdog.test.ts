@@ -23,6 +23,11 @@ const watchdog = ${withWatchdog ? "await startSigintWatchdog({ onSigint: () => p
 let heard = 0;
 const listener = () => say('listener ' + ++heard);
 process.on('SIGINT', listener);
+/** Announces \`label\` (a cue starting with "looping"), then spins until a SIGINT stops it. */
+const busyLoop = (label) => {
+  say(label);
+  try { vm.runInThisContext('while (true) {}', { breakOnSigint: true }); } catch (e) { say('loop interrupted: ' + e.code); }
+};
 const waitFor = (n) => new Promise((resolve) => { const t = setInterval(() => { if (heard >= n) { clearInterval(t); resolve(); } }, 5); });
 ${body}
 await watchdog.close();
@@ -63,8 +68,7 @@ test('SIGINT stops a busy loop and, between evaluations, reaches the SIGINT list
   const body = `
 say('ready');
 await waitFor(1);
-say('looping 1');
-try { vm.runInThisContext('while (true) {}', { breakOnSigint: true }); } catch (e) { say('loop interrupted: ' + e.code); }
+busyLoop('looping 1');
 say('ready again');
 await waitFor(2);
 `;
@@ -96,8 +100,7 @@ vm.runInThisContext('1 + 1', { breakOnSigint: true });
 process.on('SIGINT', listener);
 say('churned');
 await waitFor(1);
-say('looping after churn');
-try { vm.runInThisContext('while (true) {}', { breakOnSigint: true }); } catch (e) { say('loop interrupted: ' + e.code); }
+busyLoop('looping after churn');
 say('burst');
 await waitFor(2);
 await new Promise((resolve) => setTimeout(resolve, 300));
